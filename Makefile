@@ -1,0 +1,74 @@
+# memory.bpf_charge_target: a Linux patch series and the harness that
+# builds, boots and tests it.  See README.md.
+
+SHELL := /bin/bash
+TREE := build/linux
+BASE_TREE := build/linux-base
+SUITES := test_core test_memcontrol test_kmem test_freezer test_kill
+NEW_SUITES := test_bpf_charge
+SUITE_TIMEOUT ?= 900
+VM_TIMEOUT ?= 3000
+
+FEATURE_CONFIG := config/feature.config
+DEBUG_CONFIG := config/feature.config config/debug.config
+
+.PHONY: all deps tree base-tree export kernel-check kernel-debug kernel-base \
+	selftests-series selftests-base guest-check guest-debug guest-base check check-base shell series-build \
+	checkpatch demo clean
+
+all: check
+
+deps:
+	@scripts/install-deps
+
+# The kernel work tree: base commit tagged "base", then patches/.
+tree: deps
+	@scripts/make-tree $(TREE)
+
+export:
+	@scripts/export-patches $(TREE) patches
+
+# The unpatched base, checked out from the work tree's "base" tag.
+base-tree: tree
+	@if [ ! -e $(BASE_TREE)/Makefile ]; then \
+		echo "base-tree: checking out the base in $(BASE_TREE)"; \
+		git -C $(TREE) worktree add -f --detach $(abspath $(BASE_TREE)) base >/dev/null; \
+	fi
+
+kernel-check: tree
+	@scripts/build-kernel $(TREE) build/obj-check $(FEATURE_CONFIG)
+kernel-debug: tree
+	@scripts/build-kernel $(TREE) build/obj-debug $(DEBUG_CONFIG)
+kernel-base: base-tree
+	@scripts/build-kernel $(BASE_TREE) build/obj-base $(FEATURE_CONFIG)
+
+selftests-series: tree
+	@scripts/build-selftests $(TREE) build/selftests-series
+selftests-base: base-tree
+	@scripts/build-selftests $(BASE_TREE) build/selftests-base
+
+guest-check: kernel-check selftests-series
+	@scripts/make-initramfs build/initramfs-check.cpio.gz build/selftests-series/cgroup
+guest-debug: kernel-debug selftests-series
+	@scripts/make-initramfs build/initramfs-debug.cpio.gz build/selftests-series/cgroup
+guest-base: kernel-base selftests-base
+	@scripts/make-initramfs build/initramfs-base.cpio.gz build/selftests-base/cgroup
+
+checkpatch: tree
+	@scripts/checkpatch-series $(TREE)
+
+# Build the kernel at every commit of the series: each patch builds alone.
+series-build: tree
+	@scripts/build-each-patch $(TREE) build/obj-series $(FEATURE_CONFIG)
+
+check: deps
+	@scripts/check check $(SUITES) $(NEW_SUITES)
+
+check-base: deps
+	@scripts/check base $(SUITES)
+
+shell: guest-check
+	@scripts/vm-run -v check -i
+
+clean:
+	rm -rf build/obj-* build/selftests-* build/initramfs-* build/*.log build/results
