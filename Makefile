@@ -72,3 +72,6 @@ shell: guest-check
 
 clean:
 	rm -rf build/obj-* build/selftests-* build/initramfs-* build/*.log build/results
+
+demo: deps guest-check
+	@scripts/vm-run -v check -t 600 -e demo -- sh /extra/smoke.sh
