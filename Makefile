@@ -13,7 +13,7 @@ FEATURE_CONFIG := config/feature.config
 DEBUG_CONFIG := config/feature.config config/debug.config
 
 .PHONY: all deps tree base-tree export kernel-check kernel-debug kernel-base \
-	selftests-series selftests-base guest-check guest-debug guest-base check check-base shell series-build \
+	selftests-series selftests-base guest-check guest-debug guest-base guest-base-debug kernel-base-debug check check-base shell series-build \
 	checkpatch demo clean
 
 all: check
@@ -41,6 +41,8 @@ kernel-debug: tree
 	@scripts/build-kernel $(TREE) build/obj-debug $(DEBUG_CONFIG)
 kernel-base: base-tree
 	@scripts/build-kernel $(BASE_TREE) build/obj-base $(FEATURE_CONFIG)
+kernel-base-debug: base-tree
+	@scripts/build-kernel $(BASE_TREE) build/obj-base-debug $(DEBUG_CONFIG)
 
 selftests-series: tree
 	@scripts/build-selftests $(TREE) build/selftests-series
@@ -53,6 +55,8 @@ guest-debug: kernel-debug selftests-series
 	@scripts/make-initramfs build/initramfs-debug.cpio.gz build/selftests-series/cgroup
 guest-base: kernel-base selftests-base
 	@scripts/make-initramfs build/initramfs-base.cpio.gz build/selftests-base/cgroup
+guest-base-debug: kernel-base-debug selftests-base
+	@scripts/make-initramfs build/initramfs-base-debug.cpio.gz build/selftests-base/cgroup
 
 checkpatch: tree
 	@scripts/checkpatch-series $(TREE)
