@@ -13,8 +13,8 @@ FEATURE_CONFIG := config/feature.config
 DEBUG_CONFIG := config/feature.config config/debug.config
 
 .PHONY: all deps tree base-tree export kernel-check kernel-debug kernel-base \
-	selftests-series selftests-base guest-check guest-debug guest-base guest-base-debug kernel-base-debug check check-base shell series-build \
-	checkpatch demo clean
+	nomemcg-build selftests-series selftests-base guest-check guest-debug guest-base guest-base-debug kernel-base-debug check check-base shell series-build \
+	checkpatch demo bench clean
 
 all: check
 
@@ -63,10 +63,14 @@ checkpatch: tree
 
 # Build the kernel at every commit of the series: each patch builds alone.
 series-build: tree
-	@scripts/build-each-patch $(TREE) build/obj-series $(FEATURE_CONFIG)
+	@scripts/build-each-patch $(TREE) build/each/obj $(FEATURE_CONFIG)
 
 # Upstream suites that fail are run once more (timing-sensitive tests under
 # TCG); the new suite is not.
+# The series without CONFIG_MEMCG (BPF and cgroups on): builds, no boot.
+nomemcg-build: tree
+	@scripts/build-kernel $(TREE) build/obj-nomemcg config/nomemcg.config
+
 check: deps
 	@scripts/check check --retry $(SUITES) --once $(NEW_SUITES)
 
@@ -76,8 +80,13 @@ check-base: deps
 shell: guest-check
 	@scripts/vm-run -v check -i
 
+# What memory.bpf_charge_target costs: base and patched kernels booted
+# alternately (BENCH_BOOTS=N, default 3); writes build/bench/results.md.
+bench: deps guest-check guest-base
+	@scripts/bench
+
 clean:
-	rm -rf build/obj-* build/selftests-* build/initramfs-* build/*.log build/results
+	rm -rf build/obj-* build/each/obj build/bench build/tests build/demo build/selftests-* build/initramfs-* build/*.log build/results
 
 # The container-restart scenario, with and without memory.bpf_charge_target,
 # side by side; the summary goes to build/demo/summary.txt.  KERNEL=base
