@@ -65,12 +65,12 @@ checkpatch: tree
 series-build: tree
 	@scripts/build-each-patch $(TREE) build/each/obj $(FEATURE_CONFIG)
 
-# Upstream suites that fail are run once more (timing-sensitive tests under
-# TCG); the new suite is not.
 # The series without CONFIG_MEMCG (BPF and cgroups on): builds, no boot.
 nomemcg-build: tree
 	@scripts/build-kernel $(TREE) build/obj-nomemcg config/nomemcg.config
 
+# Upstream suites that fail are run once more (timing-sensitive tests under
+# TCG); the new suite is not.
 check: deps
 	@scripts/check check --retry $(SUITES) --once $(NEW_SUITES)
 

@@ -295,46 +295,44 @@ static void drain(int map, __u32 keys, struct samples *s)
 	}
 }
 
+/* One timed operation of a figure that run_block() loops on. */
+static void timed_op(enum figure fig, int map, __u32 *k)
+{
+	__u64 value;
+
+	switch (fig) {
+	case HASH_LOOKUP:
+		if (elem(BPF_MAP_LOOKUP_ELEM, map, *k, &value, 0))
+			die("hash_lookup: %s", strerror(errno));
+		*k = (*k + 1) % HASH_KEYS;
+		break;
+	case GETPPID:
+		syscall(SYS_getppid);
+		break;
+	default:
+		create_one(fig);
+		break;
+	}
+}
+
 /* Run @fig for a block of time, or one fill and drain for the updates. */
 static void run_block(enum figure fig, int on, uint64_t until)
 {
 	struct samples *s = &samples[on][fig];
 	uint64_t t0, t1 = now_ns();
-	__u64 value;
 	__u32 k = 0;
 
-	switch (fig) {
-	case HASH_UPDATE:
+	if (fig == HASH_UPDATE) {
 		fill(maps[on], HASH_KEYS, s);
 		drain(maps[on], HASH_KEYS, &samples[on][HASH_DELETE]);
 		return;
-	case HASH_LOOKUP:
-		do {
-			t0 = t1;
-			if (elem(BPF_MAP_LOOKUP_ELEM, maps[on], k, &value, 0))
-				die("hash_lookup: %s", strerror(errno));
-			t1 = now_ns();
-			record(s, t0, t1);
-			k = (k + 1) % HASH_KEYS;
-		} while (t1 < until);
-		return;
-	case GETPPID:
-		do {
-			t0 = t1;
-			syscall(SYS_getppid);
-			t1 = now_ns();
-			record(s, t0, t1);
-		} while (t1 < until);
-		return;
-	default:
-		do {
-			t0 = t1;
-			create_one(fig);
-			t1 = now_ns();
-			record(s, t0, t1);
-		} while (t1 < until);
-		return;
 	}
+	do {
+		t0 = t1;
+		timed_op(fig, maps[on], &k);
+		t1 = now_ns();
+		record(s, t0, t1);
+	} while (t1 < until);
 }
 
 /*
