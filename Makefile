@@ -32,7 +32,7 @@ export:
 base-tree: tree
 	@if [ ! -e $(BASE_TREE)/Makefile ]; then \
 		echo "base-tree: checking out the base in $(BASE_TREE)"; \
-		git -C $(TREE) worktree add -f --detach $(abspath $(BASE_TREE)) base >/dev/null; \
+		git -C $(TREE) worktree add -q -f --detach $(abspath $(BASE_TREE)) base; \
 	fi
 
 kernel-check: tree
