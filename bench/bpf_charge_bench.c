@@ -23,12 +23,13 @@
  * written to /sys/fs/cgroup/bench/memory.bpf_charge_target ("target").  At
  * depth 1 the target names the creator's own cgroup; at depth 32, the
  * ancestor 31 levels up.  With -l, "/bench" is written into the creator's
- * own cgroup instead: the same target, found at the first level of the
- * walk up the tree, which separates the cost of the walk from the cost of
- * charging another cgroup.  With -s, the creator's own path is written
- * into its own cgroup: the object stays where it would be charged without
- * a target, and only the length of the walk differs from "none" (1 level
- * against 33 at depth 32).  The hash map of the update, delete and lookup
+ * own cgroup instead: the same target, set on the creator's cgroup rather
+ * than inherited from 31 levels up.  With -s, the creator's own path is
+ * written into its own cgroup: the kernel finds a target, but the object
+ * stays where it would be charged without one, which separates the cost of
+ * finding the target from the cost of charging another cgroup.  The kernel
+ * keeps each cgroup's effective target, so finding it does not walk the
+ * tree in either case.  The hash map of the update, delete and lookup
  * figures is created in the same setting, so its elements are charged where
  * that setting says.
  *
