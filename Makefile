@@ -14,7 +14,7 @@ DEBUG_CONFIG := config/feature.config config/debug.config
 
 .PHONY: all deps tree base-tree export kernel-check kernel-debug kernel-base \
 	nomemcg-build selftests-series selftests-base guest-check guest-debug guest-base guest-base-debug kernel-base-debug check check-base shell series-build \
-	checkpatch demo bench clean
+	checkpatch demo bench matrix-base clean
 
 all: check
 
@@ -84,6 +84,11 @@ shell: guest-check
 # alternately (BENCH_BOOTS=N, default 3); writes build/bench/results.md.
 bench: deps guest-check guest-base
 	@scripts/bench
+
+# test_bpf_charge of the series on the unpatched base kernel: the no-OOM
+# matrix without a target, for comparison (build/results/matrix-base.txt).
+matrix-base: deps guest-base selftests-series
+	@scripts/matrix-base
 
 clean:
 	rm -rf build/obj-* build/each/obj build/bench build/tests build/demo build/selftests-* build/initramfs-* build/*.log build/results

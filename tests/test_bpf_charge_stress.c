@@ -31,7 +31,10 @@
  *   races       writers, cgroup churn and BPF objects created, pinned and
  *               released all at once
  *   faults      failslab and fail_page_alloc failing allocations of map
- *               creation, program loads and writes of the file
+ *               creation, program loads and writes of the file; the
+ *               kinds of test_bpf_charge's no-OOM matrix (array, per-cpu
+ *               array, preallocated hash, ring buffer, program) must
+ *               fail with ENOMEM alone, and nothing is OOM-killed
  *   delegation  a delegated subtree cannot move its BPF memory out of its
  *               own memory.max
  *   settle_*    after each group: no kmemleak report, nr_dying_descendants
