@@ -14,7 +14,7 @@ DEBUG_CONFIG := config/feature.config config/debug.config
 
 .PHONY: all deps tree base-tree export kernel-check kernel-debug kernel-base \
 	nomemcg-build selftests-series selftests-base guest-check guest-debug guest-base guest-base-debug kernel-base-debug check check-base shell series-build \
-	checkpatch demo bench matrix-base clean
+	checkpatch demo bench matrix-base clean bpftool
 
 all: check
 
@@ -61,6 +61,10 @@ guest-base-debug: kernel-base-debug selftests-base
 checkpatch: tree
 	@scripts/checkpatch-series $(TREE)
 
+# bpftool of the work tree, static, for the guest: build/bpftool/bpftool.
+bpftool: tree
+	@scripts/build-bpftool $(TREE)
+
 # Build the kernel at every commit of the series: each patch builds alone.
 series-build: tree
 	@scripts/build-each-patch $(TREE) build/each/obj $(FEATURE_CONFIG)
@@ -91,11 +95,11 @@ matrix-base: deps guest-base selftests-series
 	@scripts/matrix-base
 
 clean:
-	rm -rf build/obj-* build/each/obj build/bench build/tests build/demo build/selftests-* build/initramfs-* build/*.log build/results
+	rm -rf build/obj-* build/each/obj build/bench build/tests build/bpftool build/demo build/selftests-* build/initramfs-* build/*.log build/results
 
 # The container-restart scenario, with and without memory.bpf_charge_target,
 # side by side; the summary goes to build/demo/summary.txt.  KERNEL=base
 # runs it on the unpatched base, which can only show the run without it.
 KERNEL ?= check
-demo: deps guest-$(KERNEL)
+demo: deps guest-$(KERNEL) bpftool
 	@scripts/demo $(KERNEL)

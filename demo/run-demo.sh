@@ -9,14 +9,17 @@
 #   b  agent.slice/memory.bpf_charge_target set to /agent.slice
 # On a kernel without the file, run b is skipped and the output says so.
 #
-# scripts/demo (on the host) copies this directory to /extra with the
-# host's bpftool and cgroup-tools binaries and their libraries, and reads
-# these lines from the output:
+# scripts/demo (on the host) copies this directory to /extra with bpftool
+# built (static) from the patched tree, whose "map show" and "prog show"
+# name the memory cgroup each object is charged to, and the host's
+# cgroup-tools binaries with their libraries, and reads these lines from
+# the output:
 #   DEMO-ROW RUN STEP GEN1 GEN2 SLICE  memory.current of gen1.scope,
 #                                      gen2.scope and agent.slice, as read
 #                                      ("-": not created yet, "gone":
 #                                      removed)
-#   DEMO-OBJ RUN STEP TEXT             where an object is charged
+#   DEMO-OBJ RUN STEP TEXT             where an object is charged (the
+#                                      "memcg" field of bpftool's show)
 #   DEMO-LIMIT RUN TEXT                the memory.max check after the runs
 #   DEMO-RECIPE ok|FAIL TEXT           a recipe check (demo/try-recipes.sh)
 #   DEMO-NOTE TEXT                     something the reader must know
@@ -42,8 +45,9 @@ fail() {
 
 # --- Tools ------------------------------------------------------------------
 
-# The host's dynamically linked tools come with their libraries: the
-# loader goes to /lib64, the rest to /lib/x86_64-linux-gnu.
+# bpftool is static; the host's dynamically linked cgroup-tools come with
+# their libraries: the loader goes to /lib64, the rest to
+# /lib/x86_64-linux-gnu.
 setup_tools() {
 	step="set up the host's tools"
 	[ -d $X/bin ] && [ -d $X/lib ] || fail "$X/bin or $X/lib is missing; run scripts/demo on the host"
@@ -58,7 +62,7 @@ setup_tools() {
 		command -v $t >/dev/null || fail "$t is not in $X/bin"
 	done
 	bpftool version >/dev/null 2>&1 || fail "bpftool does not start: $(bpftool version 2>&1)"
-	say "tools: $(bpftool version 2>&1 | head -n 1), cgroup-tools $(cat $X/cgroup-tools.version 2>/dev/null)"
+	say "tools: $(bpftool version 2>&1 | head -n 1) (static, from the patched tree), cgroup-tools $(cat $X/cgroup-tools.version 2>/dev/null)"
 	grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts || fail "cgroup v2 is not mounted on /sys/fs/cgroup"
 	grep -q ' /sys/fs/bpf bpf ' /proc/mounts || fail "bpffs is not mounted on /sys/fs/bpf"
 	say "$(grep ' /sys/fs/cgroup ' /proc/mounts)"
@@ -168,6 +172,26 @@ fill_lines() {
 
 objects="$PINS/conn_array $PINS/flows $PINS/prog $PINS/maps/agent_counts"
 
+# owners STEP CGROUP: open each pinned object from CGROUP with "bpftool map
+# show" or "prog show" and print a DEMO-OBJ line with its "memcg" field.
+# A kernel without the series shows none, and the line says so.
+owners() {
+	for obj in $objects; do
+		kind=map
+		[ "$obj" = $PINS/prog ] && kind=prog
+		in_cg "$2" bpftool $kind show pinned "$obj" > /tmp/show.out 2>&1 ||
+			fail "bpftool $kind show pinned $obj from $2 failed: $(cat /tmp/show.out)"
+		awk -v pin="$obj" -v kind=$kind '
+			NR == 1 { id = $1; sub(/:$/, "", id); type = $2 }
+			/^\tmemcg / { memcg = substr($0, 8) }
+			END {
+				if (memcg == "")
+					memcg = "(none: this kernel does not show it)"
+				printf "%-36s %-18s %-8s memcg %s\n", pin, kind " " type, "id " id, memcg
+			}' /tmp/show.out | sed "s/^/DEMO-OBJ $run $1 /"
+	done
+}
+
 # --- The scenario -----------------------------------------------------------
 
 scenario() {
@@ -226,17 +250,12 @@ scenario() {
 	kill -0 $loader 2>/dev/null || fail "the agent process exited: $(cat /tmp/loader.out)"
 	row load
 
+	say "the agent process (pid $loader, in $(cut -d: -f3 /proc/$loader/cgroup)) holds the objects open"
 	say "bpftool map show / prog show (from the root cgroup):"
-	bpftool map show | grep -A 2 -E 'name (conn_array|flows|agent_counts)'
+	bpftool map show | grep -A 3 -E 'name (conn_array|flows|agent_counts)'
 	bpftool prog show pinned $PINS/prog
-	say "memcg: lines in /proc/$loader/fdinfo of the agent process (pid $loader, in $(cut -d: -f3 /proc/$loader/cgroup)):"
-	for fd in /proc/$loader/fdinfo/*; do
-		m=$(grep -E '^(map|prog)_type:' $fd) || continue
-		echo "  $fd: $(echo $m) $(grep '^memcg:' $fd | tr '\t' ' ')"
-	done
-	while read -r line; do
-		echo "DEMO-OBJ $run load $line"
-	done < /tmp/loader.out
+	step="load: show where each object is charged, from gen1"
+	owners load agent.slice/gen1.scope
 
 	step="restart: stop the agent in gen1"
 	kill $loader && wait $loader 2>/dev/null
@@ -250,11 +269,7 @@ scenario() {
 	row restart
 
 	step="restart: open the pinned objects from gen2"
-	in_cg agent.slice/gen2.scope bpf-fdinfo $objects > /tmp/gen2.out 2>&1 ||
-		fail "gen2 could not open the pinned objects: $(cat /tmp/gen2.out)"
-	while read -r line; do
-		echo "DEMO-OBJ $run restart $line"
-	done < /tmp/gen2.out
+	owners restart agent.slice/gen2.scope
 
 	step="gen2: add $GEN2_ELEMS elements to the pinned hash map"
 	say "bpftool batch file - (in gen2): $GEN2_ELEMS more 'map update pinned $PINS/flows ...' lines"

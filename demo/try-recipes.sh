@@ -37,10 +37,10 @@ run_in() {
 }
 
 # charged_to CGROUP NAME: create a 1 MiB array map from CGROUP and print
-# the cgroup it is charged to (fdinfo "memcg:").
+# the cgroup it is charged to (the "memcg" field of bpftool map show).
 charged_to() {
 	run_in "$1" bpftool map create $PINS/$2 type array key 4 value 4096 entries 256 name "$2" || return 1
-	bpf-fdinfo $PINS/$2 | sed -n 's/.*memcg: //p'
+	bpftool map show pinned $PINS/$2 | sed -n 's/^\tmemcg //p'
 }
 
 mkdir -p $PINS
