@@ -110,8 +110,8 @@ static void add_dying(int n)
 		if (fd < 0 || write(fd, "x", 1) != 1)
 			die(path);
 		close(fd);
-		if (write_file(TOP "/cgroup.procs", pid))
-			die("back to " TOP);
+		if (write_file("/sys/fs/cgroup/cgroup.procs", pid))
+			die("back to the root cgroup");
 		snprintf(path, sizeof(path), TOP "/dying%d", i);
 		if (rmdir(path))
 			die(path);
