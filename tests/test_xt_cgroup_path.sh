@@ -5,7 +5,7 @@
 # kernfs path walk.  A path that continues below a file,
 # /CG/cgroup.procs/NAME, must be refused like any path that names no
 # cgroup, whether or not the file is open.  Without the fix in the kernfs
-# walk, it reads the file's open-file data as directory children while
+# lookup, it reads the file's open-file data as directory children while
 # cgroup.procs is open and oopses.
 #
 #   test_xt_cgroup_path.sh
