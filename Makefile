@@ -2,6 +2,7 @@
 # builds, boots and tests it.  See README.md.
 
 SHELL := /bin/bash
+KERNEL ?= check
 TREE := build/linux
 BASE_TREE := build/linux-base
 SUITES := test_core test_memcontrol test_kmem test_freezer test_kill
@@ -14,7 +15,7 @@ DEBUG_CONFIG := config/feature.config config/debug.config
 
 .PHONY: all deps tree base-tree export kernel-check kernel-debug kernel-base \
 	nomemcg-build selftests-series selftests-base guest-check guest-debug guest-base guest-base-debug kernel-base-debug check check-base shell series-build \
-	checkpatch demo bench matrix-base clean bpftool
+	checkpatch demo bench matrix-base clean bpftool systemd-image systemd-scenarios
 
 all: check
 
@@ -65,6 +66,15 @@ checkpatch: tree
 bpftool: tree
 	@scripts/build-bpftool $(TREE)
 
+# The systemd guest: a Debian 12 root file system (mmdebstrap, cached in
+# ~/.cache/bpf-charge-target/rootfs) with systemd, podman, crun and runc,
+# as an ext4 disk; and the recipes of docs/ run in it by real systemd and
+# podman (build/systemd-guest/results-$(KERNEL).txt).
+systemd-image: deps bpftool
+	@scripts/make-systemd-image
+systemd-scenarios: deps kernel-$(KERNEL) bpftool
+	@scripts/systemd-scenarios $(KERNEL)
+
 # Build the kernel at every commit of the series: each patch builds alone.
 series-build: tree
 	@scripts/build-each-patch $(TREE) build/each/obj $(FEATURE_CONFIG)
@@ -95,11 +105,11 @@ matrix-base: deps guest-base selftests-series
 	@scripts/matrix-base
 
 clean:
-	rm -rf build/obj-* build/each/obj build/bench build/tests build/bpftool build/demo build/selftests-* build/initramfs-* build/*.log build/results
+	rm -rf build/obj-* build/each/obj build/bench build/tests build/bpftool build/demo build/selftests-* build/initramfs-* build/*.log build/results build/systemd-guest
 
 # The container-restart scenario, with and without memory.bpf_charge_target,
-# side by side; the summary goes to build/demo/summary.txt.  KERNEL=base
-# runs it on the unpatched base, which can only show the run without it.
-KERNEL ?= check
+# side by side, in the busybox guest and then under real systemd and podman;
+# the summary goes to build/demo/summary.txt.  KERNEL=base runs it on the
+# unpatched base, which can only show the run without it.
 demo: deps guest-$(KERNEL) bpftool
 	@scripts/demo $(KERNEL)

@@ -21,7 +21,6 @@
 #   DEMO-OBJ RUN STEP TEXT             where an object is charged (the
 #                                      "memcg" field of bpftool's show)
 #   DEMO-LIMIT RUN TEXT                the memory.max check after the runs
-#   DEMO-RECIPE ok|FAIL TEXT           a recipe check (demo/try-recipes.sh)
 #   DEMO-NOTE TEXT                     something the reader must know
 #   DEMO-FAIL RUN|STEP|TEXT            the step that failed (exit 1)
 # Everything else is progress and command output.
@@ -331,10 +330,6 @@ if [ -e $CG/cgroup.subtree_control ] && mkdir $CG/probe.slice &&
 	scenario b "agent.slice/memory.bpf_charge_target = /agent.slice"
 	limit_check a
 	limit_check b
-	run=-
-	step="try the recipes of docs/systemd.md and docs/kubernetes.md"
-	say "$step"
-	sh $X/try-recipes.sh || fail "a recipe check failed (DEMO-RECIPE FAIL above)"
 else
 	rmdir $CG/probe.slice 2>/dev/null
 	echo "DEMO-NOTE This kernel has no memory.bpf_charge_target: it is not patched with the series, so run b (with the target set) cannot run; only run a, today's behaviour, is shown."
