@@ -13,7 +13,11 @@
  * DYING removed cgroups that stay as dying memcgs (each still holds one
  * charged tmpfs page) and times the writes again.  Meanwhile a second
  * process creates and removes a cgroup in a loop and records the longest
- * mkdir; it runs only while the writes run.
+ * mkdir; it runs only while the writes run.  At each tree size it also
+ * times BPF_MAP_CREATE + close of a small array map from a process in
+ * /tree_bench/creator, a sibling of the tree's top-level cgroups, with
+ * "/tree_bench" as the target: map creation reads the creator's cached
+ * effective target, so it should not grow with the tree.
  *
  * Times are CLOCK_MONOTONIC in the guest.  Under QEMU TCG they are wall
  * time of an emulated machine: good for an order of magnitude and for
@@ -34,6 +38,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/bpf.h>
+#include <sys/syscall.h>
 
 #define TOP "/sys/fs/cgroup/tree_bench"
 
@@ -125,6 +131,53 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Median time of MAP_CREATES creations (and closes) of an array map by a
+ * child in TOP/creator, with "/tree_bench" as the target.
+ */
+#define MAP_CREATES 101
+
+static void measure_map_create(const char *label)
+{
+	double t[MAP_CREATES], t0;
+	union bpf_attr attr;
+	int i, fd, status;
+	pid_t child;
+
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (!child) {
+		if (write_file(TOP "/creator/cgroup.procs", "0"))
+			die(TOP "/creator/cgroup.procs");
+		if (write_file(TOP "/memory.bpf_charge_target", "/tree_bench\n"))
+			die("write " TOP "/memory.bpf_charge_target");
+		for (i = 0; i < MAP_CREATES; i++) {
+			memset(&attr, 0, sizeof(attr));
+			attr.map_type = BPF_MAP_TYPE_ARRAY;
+			attr.key_size = 4;
+			attr.value_size = 8;
+			attr.max_entries = 64;
+			t0 = now_us();
+			fd = syscall(__NR_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
+			if (fd < 0)
+				die("BPF_MAP_CREATE");
+			close(fd);
+			t[i] = now_us() - t0;
+		}
+		if (write_file(TOP "/memory.bpf_charge_target", "\n"))
+			die("clear " TOP "/memory.bpf_charge_target");
+		qsort(t, MAP_CREATES, sizeof(t[0]), cmp);
+		printf("%-28s map create: median %9.3f us  min %9.3f us\n",
+		       label, t[MAP_CREATES / 2], t[0]);
+		fflush(stdout);
+		_exit(0);
+	}
+	if (waitpid(child, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		die("map creation child");
+}
+
 static void measure(const char *label, int repeats)
 {
 	double t[64], t0, worst = 0, *shared;
@@ -209,16 +262,20 @@ int main(int argc, char **argv)
 		printf("# no memory.bpf_charge_target: nothing to measure\n");
 		return 0;
 	}
+	if (mkdir(TOP "/creator", 0755) && errno != EEXIST)
+		die(TOP "/creator");
 	printf("# tree below /tree_bench; %d writes each, alternately set and clear\n", repeats);
 	for (i = 0; i < nsizes; i++) {
 		grow(sizes[i]);
 		snprintf(label, sizeof(label), "%d live", live);
 		measure(label, repeats);
+		measure_map_create(label);
 	}
 	if (dying > 0) {
 		add_dying(dying);
 		snprintf(label, sizeof(label), "%d live + %d dying", live, dying);
 		measure(label, repeats);
+		measure_map_create(label);
 	}
 	return 0;
 }
