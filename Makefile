@@ -2,6 +2,33 @@
 # builds, boots and tests it.  See README.md.
 
 SHELL := /bin/bash
+
+# The base kernel: 7.3 (patches/) by default; BASE=6.12 runs the same
+# targets on Debian's linux-source-6.12 with patches-6.12/, in build/6.12
+# (a view of this repository made by scripts/base-view).
+BASE ?= 7.3
+ifeq ($(BASE),6.12)
+export BASE_PKG := linux-source-6.12
+export BASE_SUITE := bookworm-security
+export DEBIAN_MIRROR := http://deb.debian.org/debian-security
+else ifneq ($(BASE),7.3)
+$(error BASE=$(BASE): this repository has a series for BASE=7.3 (the default) and BASE=6.12)
+endif
+
+ifneq ($(BASE),7.3)
+ifeq ($(BASE_VIEW),)
+GOALS := $(or $(MAKECMDGOALS),all)
+.PHONY: $(GOALS)
+$(GOALS):
+	@scripts/base-view $(BASE)
+	@$(MAKE) --no-print-directory -C build/$(BASE) BASE_VIEW=$(BASE) $@
+# Nothing below is read: build/$(BASE) runs this Makefile again.
+else
+BASE_VIEW_DONE := 1
+endif
+endif
+
+ifneq ($(BASE_VIEW_DONE)$(filter 7.3,$(BASE)),)
 KERNEL ?= check
 TREE := build/linux
 BASE_TREE := build/linux-base
@@ -113,3 +140,5 @@ clean:
 # unpatched base, which can only show the run without it.
 demo: deps guest-$(KERNEL) bpftool
 	@scripts/demo $(KERNEL)
+
+endif
