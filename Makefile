@@ -22,13 +22,12 @@ GOALS := $(or $(MAKECMDGOALS),all)
 $(GOALS):
 	@scripts/base-view $(BASE)
 	@$(MAKE) --no-print-directory -C build/$(BASE) BASE_VIEW=$(BASE) $@
-# Nothing below is read: build/$(BASE) runs this Makefile again.
-else
-BASE_VIEW_DONE := 1
+# Nothing below is read here: build/$(BASE) runs this Makefile again.
+TO_VIEW := 1
 endif
 endif
 
-ifneq ($(BASE_VIEW_DONE)$(filter 7.3,$(BASE)),)
+ifndef TO_VIEW
 KERNEL ?= check
 TREE := build/linux
 BASE_TREE := build/linux-base
