@@ -74,6 +74,8 @@
 
 #define CGROOT			"/sys/fs/cgroup"
 #define TOPNAME			"bpf_charge_stress"
+/* A cgroup beside the top one, which settle() charges from. */
+#define STOCK_CG		CGROOT "/" TOPNAME "_stock"
 #define TARGET_FILE		"memory.bpf_charge_target"
 #define EFFECTIVE_FILE		TARGET_FILE ".effective"
 #define BPFFS			"/sys/fs/bpf"
@@ -658,6 +660,44 @@ static int kmemleak_scan(const char *group)
 }
 
 /*
+ * On 6.12 a CPU's memcg charge stock keeps its reference to the memcg it
+ * last served after its pages are used up, and drain_all_stock(), which
+ * runs when a memcg goes offline, passes over a stock without pages: that
+ * memcg stays dying until a task of another memcg charges on that CPU,
+ * which on an idle guest may be never.  (7.3 drops the reference when the
+ * stock empties.)  That reference is the memory controller's, not one the
+ * BPF objects or the target hold, so before counting dying cgroups a
+ * child in STOCK_CG, outside the test's tree, faults in a page on every
+ * CPU: each stock then serves STOCK_CG, and drops what it held before.
+ */
+static int stock_task(void *unused __attribute__((unused)))
+{
+	cpu_set_t set;
+	char *p;
+	int cpu;
+
+	if (write_str(STOCK_CG "/cgroup.procs", "0")) {
+		diag("entering %s: %s", STOCK_CG, strerror(errno));
+		return KSFT_FAIL;
+	}
+	for (cpu = 0; cpu < nr_cpus; cpu++) {
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set)) {
+			diag("moving to CPU %d: %s", cpu, strerror(errno));
+			return KSFT_FAIL;
+		}
+		p = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return KSFT_FAIL;
+		*(volatile char *)p = 1;
+		munmap(p, page_size);
+	}
+	return KSFT_PASS;
+}
+
+/*
  * After a group: dying cgroups go away, memory.current of the top cgroup
  * and of the target "a" return to their values at the start within
  * margin(), and kmemleak has nothing new to say.
@@ -668,6 +708,11 @@ static int settle(const char *group, bool last)
 	double until = elapsed() + SETTLE_SECONDS;
 	int ret = KSFT_PASS, leaks;
 
+	if ((mkdir(STOCK_CG, 0755) && errno != EEXIST) ||
+	    run_child(stock_task, NULL)) {
+		diag("charging a page on each CPU from %s failed", STOCK_CG);
+		ret = KSFT_FAIL;
+	}
 	while (elapsed() < until) {
 		d = dying();
 		top = read_long(file_of("", "memory.current"));
@@ -2024,6 +2069,7 @@ static void cleanup(void)
 	rmdir(cgp("a/b/n"));
 	rmdir(cgp("del/w"));
 	rmdir(cgp("del"));
+	rmdir(STOCK_CG);
 	tree_destroy();
 }
 
