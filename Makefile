@@ -29,6 +29,9 @@ endif
 
 ifndef TO_VIEW
 KERNEL ?= check
+# What the patches' subjects say, so that the two series can be told
+# apart in a thread: [PATCH v2 NN/15] and [PATCH 6.12 v2 NN/14].
+SUBJECT_PREFIX := PATCH $(if $(filter 6.12,$(BASE)),6.12 )v2
 TREE := build/linux
 BASE_TREE := build/linux-base
 SUITES := test_core test_memcontrol test_kmem test_freezer test_kill
@@ -53,7 +56,7 @@ tree: deps
 	@scripts/make-tree $(TREE)
 
 export:
-	@scripts/export-patches $(TREE) patches
+	@scripts/export-patches $(TREE) patches "$(SUBJECT_PREFIX)"
 
 # The unpatched base, checked out from the work tree's "base" tag.
 base-tree: tree
