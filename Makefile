@@ -29,13 +29,17 @@ endif
 
 ifndef TO_VIEW
 KERNEL ?= check
-# What the patches' subjects say, so that the two series can be told
-# apart in a thread: [PATCH v2 NN/15] and [PATCH 6.12 v2 NN/14].
-SUBJECT_PREFIX := PATCH $(if $(filter 6.12,$(BASE)),6.12 )v2
 TREE := build/linux
 BASE_TREE := build/linux-base
 SUITES := test_core test_memcontrol test_kmem test_freezer test_kill
+# The series' own selftests; on 7.3 also the harness's depth suite
+# (tests/test_bpf_charge_depth.c), which the 6.12 carry's larger
+# selftest covers in-tree.
+ifeq ($(BASE),6.12)
 NEW_SUITES := test_bpf_charge
+else
+NEW_SUITES := test_bpf_nooom test_bpf_charge /extra/test_bpf_charge_depth
+endif
 SUITE_TIMEOUT ?= 900
 VM_TIMEOUT ?= 3000
 
@@ -51,12 +55,15 @@ all: check
 deps:
 	@scripts/install-deps
 
-# The kernel work tree: base commit tagged "base", then patches/.
+# The kernel work tree: base commit tagged "base", then patches/series.
 tree: deps
 	@scripts/make-tree $(TREE)
 
+# base..HEAD of the work tree back to patches/, each commit to its folder;
+# each folder's subject prefix ([PATCH bpf 2/5], and [PATCH 6.12 ...]
+# for BASE=6.12) is a "# prefix:" line in patches/series.
 export:
-	@scripts/export-patches $(TREE) patches "$(SUBJECT_PREFIX)"
+	@scripts/export-patches $(TREE) patches
 
 # The unpatched base, checked out from the work tree's "base" tag.
 base-tree: tree

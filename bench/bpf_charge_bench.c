@@ -77,7 +77,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/bpf.h>
+
+#include "../tests/bpf_sys.h"
 
 #define CGROOT		"/sys/fs/cgroup"
 #define BENCH_CG	CGROOT "/bench"
@@ -157,11 +158,6 @@ static void record(struct samples *s, uint64_t t0, uint64_t t1)
 	s->n++;
 }
 
-static long sys_bpf(int cmd, union bpf_attr *attr)
-{
-	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
-}
-
 static void write_file(const char *path, const char *val)
 {
 	ssize_t len = strlen(val);
@@ -198,22 +194,12 @@ static void set_target(int on)
 
 static int map_create(int type, __u32 flags, __u32 entries)
 {
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_type = type;
-	attr.key_size = 4;
-	attr.value_size = 8;
-	attr.max_entries = entries;
-	attr.map_flags = flags;
-	return sys_bpf(BPF_MAP_CREATE, &attr);
+	return sys_map_create(type, 4, 8, entries, flags);
 }
 
 static int prog_load(void)
 {
 	static struct bpf_insn insns[PROG_INSNS];
-	static const char license[] = "GPL";
-	union bpf_attr attr;
 	int i;
 
 	for (i = 0; i < PROG_INSNS - 1; i++)
@@ -223,24 +209,12 @@ static int prog_load(void)
 		};
 	insns[i] = (struct bpf_insn) { .code = BPF_JMP | BPF_EXIT };
 
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-	attr.insns = (__u64)(unsigned long)insns;
-	attr.insn_cnt = PROG_INSNS;
-	attr.license = (__u64)(unsigned long)license;
-	return sys_bpf(BPF_PROG_LOAD, &attr);
+	return sys_prog_load(insns, PROG_INSNS);
 }
 
 static int elem(int cmd, int map, __u32 key, __u64 *value, __u64 flags)
 {
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = map;
-	attr.key = (__u64)(unsigned long)&key;
-	attr.value = (__u64)(unsigned long)value;
-	attr.flags = flags;
-	return sys_bpf(cmd, &attr);
+	return sys_map_elem(cmd, map, &key, value, flags);
 }
 
 /* One create-and-close or load-and-close. */

@@ -38,8 +38,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/bpf.h>
-#include <sys/syscall.h>
+
+#include "../tests/bpf_sys.h"
 
 #define TOP "/sys/fs/cgroup/tree_bench"
 
@@ -159,7 +159,7 @@ static void measure_map_create(const char *label)
 			attr.value_size = 8;
 			attr.max_entries = 64;
 			t0 = now_us();
-			fd = syscall(__NR_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
+			fd = sys_bpf(BPF_MAP_CREATE, &attr);
 			if (fd < 0)
 				die("BPF_MAP_CREATE");
 			close(fd);

@@ -28,14 +28,17 @@
  *               user namespace
  *   cgroupns    paths are resolved and printed relative to the cgroup
  *               namespace of the task that opened the file (the writer's
- *               and reader's, here), and relative to the reader's in fdinfo
+ *               and reader's, here); a map created in a namespace reports
+ *               its owner alike to every reader (memcg_cgroup_id; on the
+ *               6.12 series, the fdinfo path relative to the reader's
+ *               namespace, resolved to its cgroup id)
  *   races       writers, cgroup churn and BPF objects created, pinned and
  *               released all at once
  *   faults      failslab and fail_page_alloc failing allocations of map
  *               creation, program loads and writes of the file; the
- *               kinds of test_bpf_charge's no-OOM matrix (array, per-cpu
- *               array, preallocated hash, ring buffer, program) must
- *               fail with ENOMEM alone, and nothing is OOM-killed
+ *               kinds of test_bpf_charge_depth's no-OOM matrix (array,
+ *               per-cpu array, preallocated hash, ring buffer, program)
+ *               must fail with ENOMEM alone, and nothing is OOM-killed
  *   delegation  a delegated subtree cannot move its BPF memory out of its
  *               own memory.max
  *   settle_*    after each group: no kmemleak report, nr_dying_descendants
@@ -68,6 +71,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bpf_sys.h"
+
 #define KSFT_PASS		0
 #define KSFT_FAIL		1
 #define KSFT_SKIP		4
@@ -79,7 +84,6 @@
 #define TARGET_FILE		"memory.bpf_charge_target"
 #define EFFECTIVE_FILE		TARGET_FILE ".effective"
 #define BPFFS			"/sys/fs/bpf"
-#define BPF_FS_MAGIC		0xcafe4a11
 #define PIN_PREFIX		BPFFS "/" TOPNAME "_"
 #define DEBUGFS			"/sys/kernel/debug"
 #define KMEMLEAK		DEBUGFS "/kmemleak"
@@ -455,78 +459,27 @@ static int become(uid_t id, __u64 keep)
 
 /* ---- bpf(2) ----------------------------------------------------------- */
 
-static int sys_bpf(enum bpf_cmd cmd, union bpf_attr *attr)
-{
-	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
-}
-
-static __u64 ptr_to_u64(const void *ptr)
-{
-	return (__u64)(unsigned long)ptr;
-}
-
 static int map_create(__u32 type, __u32 key_size, __u32 value_size,
 		      __u32 max_entries, __u32 flags)
 {
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_type = type;
-	attr.key_size = key_size;
-	attr.value_size = value_size;
-	attr.max_entries = max_entries;
-	attr.map_flags = flags;
-	return sys_bpf(BPF_MAP_CREATE, &attr);
+	return sys_map_create(type, key_size, value_size, max_entries, flags);
 }
 
 static int map_update(int fd, const void *key, const void *value)
 {
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = fd;
-	attr.key = ptr_to_u64(key);
-	attr.value = ptr_to_u64(value);
-	attr.flags = BPF_ANY;
-	return sys_bpf(BPF_MAP_UPDATE_ELEM, &attr);
+	return sys_map_update(fd, key, value, BPF_ANY);
 }
 
 /* A socket filter "r0 = 0; exit". */
 static int prog_load(void)
 {
 	struct bpf_insn insns[2];
-	union bpf_attr attr;
 
 	memset(insns, 0, sizeof(insns));
 	insns[0].code = BPF_ALU64 | BPF_MOV | BPF_K;
 	insns[0].dst_reg = BPF_REG_0;
 	insns[1].code = BPF_JMP | BPF_EXIT;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-	attr.insns = ptr_to_u64(insns);
-	attr.insn_cnt = 2;
-	attr.license = ptr_to_u64("GPL");
-	return sys_bpf(BPF_PROG_LOAD, &attr);
-}
-
-static int obj_pin(int fd, const char *path)
-{
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.pathname = ptr_to_u64(path);
-	attr.bpf_fd = fd;
-	return sys_bpf(BPF_OBJ_PIN, &attr);
-}
-
-static int obj_get(const char *path)
-{
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.pathname = ptr_to_u64(path);
-	return sys_bpf(BPF_OBJ_GET, &attr);
+	return sys_prog_load(insns, 2);
 }
 
 /* A hash map without preallocation, with @n elements. */
@@ -550,20 +503,30 @@ static int hash_with_elems(int n)
 	return fd;
 }
 
-/* Check that the fdinfo of our @fd has the line "memcg:\t@path". */
-static bool fdinfo_memcg_is(const char *what, int fd, const char *path)
+/*
+ * Check that our map or program @fd is charged to the cgroup directory
+ * @cg, by cgroup id (bpf_obj_memcg_cgroup_id_at()).  @cgroot is the
+ * directory that is "/" in our cgroup namespace: on the 6.12 series the
+ * owner is the fdinfo path, relative to that namespace.
+ */
+static bool owner_is(const char *what, int fd, const char *cgroot,
+		     const char *cg)
 {
-	char file[64], buf[4096], line[PATH_MAX + 16], *p;
+	long long id = bpf_obj_memcg_cgroup_id_at(fd, cgroot);
+	long long want = cgroup_id_of(cg);
 
-	snprintf(file, sizeof(file), "/proc/self/fdinfo/%d", fd);
-	if (read_path(file, buf, sizeof(buf)) < 0) {
-		diag("%s: read %s: %s", what, file, strerror(errno));
+	if (want < 0) {
+		diag("%s: stat %s: %s", what, cg, strerror(-want));
 		return false;
 	}
-	snprintf(line, sizeof(line), "memcg:\t%s\n", path);
-	p = strstr(buf, "memcg:");
-	if (!p || strncmp(p, line, strlen(line))) {
-		diag("%s: no \"memcg:\t%s\" in fdinfo:\n%s", what, path, buf);
+	if (id < 0) {
+		diag("%s: no owner: %s", what, id == -ENODATA ?
+		     "the kernel reports none" : strerror(-id));
+		return false;
+	}
+	if (id != want) {
+		diag("%s: charged to cgroup id %lld, expected %lld (%s)", what,
+		     id, want, cg);
 		return false;
 	}
 	return true;
@@ -1186,15 +1149,16 @@ static int ns_writer(void *p)
 	ok &= expect_str("ns: effective", file_of("a/b/n/x", EFFECTIVE_FILE),
 			 "/x");
 
-	/* A map created in y, charged to n, named "/" here. */
+	/* A map created in y, charged to n ("/" here, in 6.12's fdinfo). */
 	ok &= expect_write("ns: y charges n", "a/b/n/y", "/", 1, 0, 0, "/");
 	fd = map_create(BPF_MAP_TYPE_ARRAY, 4, 4096, 16, 0);
 	if (fd < 0) {
 		diag("ns: map create: %s", strerror(errno));
 		ok = false;
 	} else {
-		ok &= fdinfo_memcg_is("ns writer's map", fd, "/");
-		if (obj_pin(fd, NS_PIN)) {
+		ok &= owner_is("ns writer's map", fd, cgp("a/b/n"),
+			       cgp("a/b/n"));
+		if (sys_obj_pin(fd, NS_PIN)) {
 			diag("ns: pin: %s", strerror(errno));
 			ok = false;
 		}
@@ -1224,12 +1188,13 @@ static int ns_reader(void *unused __attribute__((unused)))
 	}
 	ok &= expect_str("ns reader", file_of("a/b/n/x", TARGET_FILE),
 			 "/../../..");
-	fd = obj_get(NS_PIN);
+	fd = sys_obj_get(NS_PIN);
 	if (fd < 0) {
 		diag("ns reader: obj_get: %s", strerror(errno));
 		ok = false;
 	} else {
-		ok &= fdinfo_memcg_is("ns reader's view of the map", fd, "/..");
+		ok &= owner_is("ns reader's view of the map", fd,
+			       cgp("a/b/n/y"), cgp("a/b/n"));
 		close(fd);
 	}
 	/* "/" is y here, not an ancestor of x. */
@@ -1273,9 +1238,9 @@ static int test_cgroupns(void)
 	    !expect_str("init ns", file_of("a/b/n/y", TARGET_FILE),
 			cgn("a/b/n")))
 		ret = KSFT_FAIL;
-	fd = obj_get(NS_PIN);
-	if (fd < 0 || !fdinfo_memcg_is("init ns view of the map", fd,
-				       cgn("a/b/n")))
+	fd = sys_obj_get(NS_PIN);
+	if (fd < 0 || !owner_is("init ns view of the map", fd, CGROOT,
+				cgp("a/b/n")))
 		ret = KSFT_FAIL;
 	if (fd >= 0)
 		close(fd);
@@ -1417,7 +1382,7 @@ static int race_bpf(void *p)
 			if (n % 4 == 0) {
 				snprintf(pin, sizeof(pin), "%srace_%d_%d_%d",
 					 PIN_PREFIX, arg->id, n, i);
-				if (obj_pin(fds[i], pin)) {
+				if (sys_obj_pin(fds[i], pin)) {
 					diag("pin %s: %s", pin, strerror(errno));
 					return KSFT_FAIL;
 				}
@@ -1443,7 +1408,7 @@ static int race_unpin(int workers, int max_iter)
 			for (i = 0; i < 3; i++) {
 				snprintf(pin, sizeof(pin), "%srace_%d_%d_%d",
 					 PIN_PREFIX, id, n, i);
-				fd = obj_get(pin);
+				fd = sys_obj_get(pin);
 				if (fd < 0)
 					continue;
 				found++;
@@ -1597,7 +1562,7 @@ static int fault_op(int op)
 		if (fd >= 0 && write(fd, "\n", 1) < 0)
 			err = -errno;
 		break;
-	case 6:	/* the kinds of the no-OOM matrix of test_bpf_charge */
+	case 6:	/* the kinds of the no-OOM matrix of test_bpf_charge_depth */
 		fd = map_create(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 256, 16, 0);
 		break;
 	case 7:
@@ -1611,7 +1576,7 @@ static int fault_op(int op)
 		i = 1;
 		if (fd >= 0 && map_update(fd, &i, value))
 			err = -errno;
-		if (fd >= 0 && !err && obj_pin(fd, PIN_PREFIX "fault"))
+		if (fd >= 0 && !err && sys_obj_pin(fd, PIN_PREFIX "fault"))
 			err = -errno;
 		if (!err)
 			unlink(PIN_PREFIX "fault");
@@ -1867,7 +1832,7 @@ static int del_task(void *unused __attribute__((unused)))
 		if (after - before < DEL_MAX / 4 - margin()) {
 			diag("del/w grew by %ld for a %ld byte map",
 			     after - before, DEL_MAX / 4);
-			fdinfo_memcg_is("delegatee's map", fd, cgn("del/w"));
+			owner_is("delegatee's map", fd, CGROOT, cgp("del/w"));
 			diag("del %ld, top %ld",
 			     read_long(file_of("del", "memory.current")),
 			     read_long(file_of("", "memory.current")));

@@ -2,8 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # bpftool map show / prog show name the memory cgroup a map or program is
-# charged to: "memcg PATH" in plain output, "memcg":"PATH" in JSON, as the
-# kernel shows it in the object's fdinfo ("memcg:\tPATH").
+# charged to: "memcg PATH" in plain output, "memcg":"PATH" in JSON.  The
+# kernel reports the cgroup's id (memcg_cgroup_id in bpf_map_info and
+# bpf_prog_info); bpftool turns it into a path by walking the cgroup2
+# mount for the directory with that inode number, so PATH is relative to
+# the mount (here /sys/fs/cgroup, the root of the initial namespace); JSON
+# also carries the id, "memcg_cgroup_id", which is not checked here.  On
+# the 6.12 series bpftool prints the fdinfo line instead ("memcg:\tPATH"),
+# in the same format.
 #
 # Builds, with cgroup2 at /sys/fs/cgroup and the memory controller enabled
 # in the root's subtree_control:
