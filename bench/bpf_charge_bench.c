@@ -18,20 +18,25 @@
  *   getppid        getppid(), a syscall the series does not touch: the
  *                  control, showing how fast the machine was
  *
- * each with the creating task at cgroup depth 1 (/bench) and at depth 32
- * (/bench/c2/.../c32), with no charge target ("none") and with "/bench"
- * written to /sys/fs/cgroup/bench/memory.bpf_charge_target ("target").  At
- * depth 1 the target names the creator's own cgroup; at depth 32, the
- * ancestor 31 levels up.  With -l, "/bench" is written into the creator's
- * own cgroup instead: the same target, set on the creator's cgroup rather
- * than inherited from 31 levels up.  With -s, the creator's own path is
- * written into its own cgroup: the kernel finds a target, but the object
- * stays where it would be charged without one, which separates the cost of
+ * each with the creating task at cgroup depth 1 (/bench), depth 8
+ * (/bench/c2/.../c8) and depth 32 (/bench/c2/.../c32), with no charge
+ * target ("none") and with "/bench" written to
+ * /sys/fs/cgroup/bench/memory.bpf_charge_target ("target").  At depth 1 the
+ * target names the creator's own cgroup; at depth 8 and 32, the ancestor 7
+ * and 31 levels up.  With -l, "/bench" is written into the creator's own
+ * cgroup instead: the same target, set on the creator's cgroup rather than
+ * inherited from up the tree.  With -s, the creator's own path is written
+ * into its own cgroup: the kernel finds a target, but the object stays
+ * where it would be charged without one, which separates the cost of
  * finding the target from the cost of charging another cgroup.  The kernel
- * keeps each cgroup's effective target, so finding it does not walk the
- * tree in either case.  The hash map of the update, delete and lookup
- * figures is created in the same setting, so its elements are charged where
- * that setting says.
+ * finds the target at creation by walking up from the creator's memcg to
+ * the first one that has a target set, so with no -l or -s the walk is as
+ * long as the depth; with -l or -s it stops at the creator's own cgroup.
+ * In "none" no cgroup on the way has a target, and since a target has been
+ * written once this boot (a static key skips the walk until then), the
+ * walk goes on to the root: "none" at depth 32 is the longest walk.  The hash
+ * map of the update, delete and lookup figures is created in the same
+ * setting, so its elements are charged where that setting says.
  *
  * When the kernel has no memory.bpf_charge_target (the unpatched base), the
  * "target" cases are measured all the same, in the same cgroup with nothing
@@ -83,6 +88,7 @@
 #define CGROOT		"/sys/fs/cgroup"
 #define BENCH_CG	CGROOT "/bench"
 #define TARGET_FILE	BENCH_CG "/memory.bpf_charge_target"
+#define MID_DEPTH	8
 #define MAX_DEPTH	32
 #define PROG_INSNS	64
 #define HASH_KEYS	1024
@@ -517,9 +523,9 @@ int main(int argc, char **argv)
 	bench_depth(1, BENCH_CG);
 
 	/*
-	 * Depth 32: /bench/c2/.../c32, memory enabled at every level.  A
-	 * cgroup that enables controllers for its children holds no tasks:
-	 * leave /bench first.
+	 * Depth 8 and 32: /bench/c2/.../c8 and on to c32, memory enabled at
+	 * every level.  A cgroup that enables controllers for its children
+	 * holds no tasks: leave each measured cgroup before going deeper.
 	 */
 	enter_cgroup(CGROOT);
 	write_file(BENCH_CG "/cgroup.subtree_control", "+memory");
@@ -528,6 +534,10 @@ int main(int argc, char **argv)
 		len = strlen(path);
 		snprintf(path + len, sizeof(path) - len, "/c%d", d);
 		make_cgroup(path);
+		if (d == MID_DEPTH) {
+			bench_depth(MID_DEPTH, path);
+			enter_cgroup(CGROOT);
+		}
 		if (d < MAX_DEPTH) {
 			snprintf(file, sizeof(file), "%s/cgroup.subtree_control",
 				 path);
