@@ -8,16 +8,18 @@
  * Builds /sys/fs/cgroup/tree_bench with LIVE cgroups below it (a two
  * level tree: up to 100 children, each with the rest spread as leaves),
  * all with the memory controller, then times REPEATS writes of
- * "/tree_bench" and of an empty line into tree_bench's file: each write
- * recomputes the effective target of every memcg below.  Then it adds
- * DYING removed cgroups that stay as dying memcgs (each still holds one
- * charged tmpfs page) and times the writes again.  Meanwhile a second
+ * "/tree_bench" and of an empty line into tree_bench's file: a write
+ * checks the path and stores one pointer, so its cost should not grow
+ * with the tree (it did when writes updated a cached effective target in
+ * every memcg below, under a mutex that memcg creation also took).  Then
+ * it adds DYING removed cgroups that stay as dying memcgs (each still
+ * holds one charged tmpfs page) and times the writes again.  Meanwhile a second
  * process creates and removes a cgroup in a loop and records the longest
  * mkdir; it runs only while the writes run.  At each tree size it also
  * times BPF_MAP_CREATE + close of a small array map from a process in
  * /tree_bench/creator, a sibling of the tree's top-level cgroups, with
- * "/tree_bench" as the target: map creation reads the creator's cached
- * effective target, so it should not grow with the tree.
+ * "/tree_bench" as the target: map creation walks up from the creator's
+ * memcg to its parent here, so it should not grow with the tree either.
  *
  * Times are CLOCK_MONOTONIC in the guest.  Under QEMU TCG they are wall
  * time of an emulated machine: good for an order of magnitude and for
